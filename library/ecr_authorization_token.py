@@ -1,0 +1,85 @@
+#!/usr/bin/python
+"""Ansible module: fetch an Amazon ECR authorization token (no amazon.aws module returns one)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ecr_authorization_token
+short_description: Get a Docker login for an Amazon ECR registry
+description:
+  - Calls ECR GetAuthorizationToken and returns the registry address with the user name and
+    password that C(docker login) takes. The password is a secret; it is never logged.
+  - Read-only; supports check mode.
+options:
+  registry_ids:
+    description: AWS account ids whose registry to log in to; default the caller's own.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Get a registry login
+  ecr_authorization_token:
+    region: us-east-1
+  register: ecr
+  no_log: true
+"""
+
+RETURN = r"""
+registry:
+  description: Registry host, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com.
+  type: str
+  returned: success
+username:
+  description: User name for docker login (C(AWS)).
+  type: str
+  returned: success
+password:
+  description: Password for docker login (secret).
+  type: str
+  returned: success
+expires_at:
+  description: When the token expires (ISO 8601).
+  type: str
+  returned: success
+"""
+
+import base64
+from urllib.parse import urlparse
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+try:
+    import botocore
+except ImportError:  # handled by AnsibleAWSModule
+    pass
+
+
+def main() -> None:
+    module = AnsibleAWSModule(
+        argument_spec={"registry_ids": {"type": "list", "elements": "str", "default": []}},
+        supports_check_mode=True,
+    )
+    client = module.client("ecr")
+    kwargs = {"registryIds": module.params["registry_ids"]} if module.params["registry_ids"] else {}
+    try:
+        data = client.get_authorization_token(**kwargs)["authorizationData"][0]
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+        module.fail_json_aws(err, msg="Could not get an ECR authorization token")
+    username, password = base64.b64decode(data["authorizationToken"]).decode().split(":", 1)
+    module.exit_json(
+        changed=False,
+        registry=urlparse(data["proxyEndpoint"]).netloc or data["proxyEndpoint"],
+        username=username,
+        password=password,
+        expires_at=str(data.get("expiresAt", "")),
+    )
+
+
+if __name__ == "__main__":
+    main()
