@@ -30,3 +30,19 @@ molecule: lab ## Every Molecule scenario, one after another
 	. lab/env.sh && for s in default; do $(VENV)/bin/molecule test -s $$s || exit 1; done
 
 test: lint pytest molecule ## Everything CI runs
+
+# --- inference service (service/) --------------------------------------------------------
+.PHONY: serve bench service-test
+SERVICE_MODEL := service/trained_models
+
+$(SERVICE_MODEL)/model_card.json:
+	cd service && ../$(PY) -m recommender train --out trained_models
+
+serve: venv $(SERVICE_MODEL)/model_card.json ## Serve the model on 127.0.0.1:8082 (trains first if needed; Ctrl-C stops)
+	cd service && exec ../$(PY) -m recommender serve trained_models --host 127.0.0.1 --port 8082
+
+bench: venv $(SERVICE_MODEL)/model_card.json ## wrk: nginx static vs service via nginx vs direct; last line `ratio <b/a>`
+	$(PY) service/bench/bench.py --model-dir $(SERVICE_MODEL)
+
+service-test: venv ## The service's tests only (builds the image when Docker and the lab base are there)
+	$(VENV)/bin/pytest -q tests/service

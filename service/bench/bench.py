@@ -120,16 +120,8 @@ def main() -> int:
     if busy:
         sys.exit(f"bench: ports already in use on 127.0.0.1: {busy}")
 
+    load = os.getloadavg()[0]  # other work on the machine skews every number below
     run_dir = Path(tempfile.mkdtemp(prefix="berth-bench-"))
-    conf = string.Template((HERE / "nginx.conf.template").read_text()).substitute(
-        NGINX_WORKERS=str(len(os.sched_getaffinity(0))),
-        RUN_DIR=str(run_dir),
-        STATIC_PORT=args.static_port,
-        SERVICE_PORT=args.service_port,
-        PROXY_PORT=args.proxy_port,
-        STATIC_BODY=STATIC_BODY,
-    )
-    (run_dir / "nginx.conf").write_text(conf)
     env = dict(os.environ, PYTHONPATH=str(SERVICE_DIR))
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     cmd = [sys.executable, "-m", "recommender", "serve", args.model_dir]
@@ -138,6 +130,15 @@ def main() -> int:
         cmd += ["--workers", str(args.workers)]
     procs: list[subprocess.Popen[bytes]] = []
     try:
+        conf = string.Template((HERE / "nginx.conf.template").read_text()).substitute(
+            NGINX_WORKERS=str(len(os.sched_getaffinity(0))),
+            RUN_DIR=str(run_dir),
+            STATIC_PORT=args.static_port,
+            SERVICE_PORT=args.service_port,
+            PROXY_PORT=args.proxy_port,
+            STATIC_BODY=STATIC_BODY,
+        )
+        (run_dir / "nginx.conf").write_text(conf)
         nginx = ["nginx", "-p", str(run_dir), "-e", str(run_dir / "nginx-error.log")]
         procs.append(subprocess.Popen([*nginx, "-c", str(run_dir / "nginx.conf")]))
         log = (run_dir / "service.log").open("wb")
@@ -163,7 +164,8 @@ def main() -> int:
 
     print(
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-        f"{len(os.sched_getaffinity(0))} CPUs, random users 0..1100, k varied on 25%"
+        f"{len(os.sched_getaffinity(0))} CPUs, random users 0..1100, k varied on 25%, "
+        f"load average before: {load:.2f}"
     )
     print(f"{'target':<26}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for r in results:

@@ -55,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a model directory")
-    t.add_argument("--ratings", help="MovieLens u.data / ratings.csv / ratings.dat (default: synthetic)")
+    t.add_argument(
+        "--ratings", help="MovieLens u.data / ratings.csv / ratings.dat (default: synthetic)"
+    )
     t.add_argument("--out", default="trained_models", help="model directory to write")
     t.add_argument("--seed", type=int, default=42, help="synthetic data seed")
     t.add_argument("--factors", type=int, default=defaults.factors)

@@ -93,6 +93,10 @@ def train_als(data: Interactions, params: ALSParams) -> tuple[np.ndarray, np.nda
     u_conf = 1.0 + params.alpha * data.user_conf
     i_conf = 1.0 + params.alpha * data.item_conf
     for _ in range(params.iterations):
-        user_f = _solve_side(item_f, data.user_indptr, data.user_items, u_conf, params.regularization)
-        item_f = _solve_side(user_f, data.item_indptr, data.item_users, i_conf, params.regularization)
+        user_f = _solve_side(
+            item_f, data.user_indptr, data.user_items, u_conf, params.regularization
+        )
+        item_f = _solve_side(
+            user_f, data.item_indptr, data.item_users, i_conf, params.regularization
+        )
     return user_f.astype(np.float32), item_f.astype(np.float32)

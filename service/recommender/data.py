@@ -64,7 +64,7 @@ def _dedupe(r: Ratings) -> Ratings:
 
 
 def load_ratings(path: str | Path) -> Ratings:
-    """Load MovieLens ratings: ``u.data`` (tab), ``ratings.csv`` (header) or ``ratings.dat`` (::)."""
+    """Load MovieLens ratings: u.data (tab), ratings.csv (with header) or ratings.dat (::)."""
     path = Path(path)
     with path.open("r", encoding="utf-8") as fh:
         first = fh.readline()
@@ -109,7 +109,7 @@ def synthetic_ratings(
     """
     rng = np.random.default_rng(seed)
     item_cluster = rng.integers(0, n_clusters, size=n_items)
-    popularity = 1.0 / np.arange(1, n_items + 1) ** 0.9
+    popularity = 1.0 / np.arange(1, n_items + 1) ** 1.2
     popularity = popularity[rng.permutation(n_items)]
     quality = rng.normal(0.0, 0.5, size=n_items)
 

@@ -1,7 +1,8 @@
 """Process management: uvicorn (uvloop + httptools) with one worker per CPU.
 
-The parent process only supervises: it checks the model directory, prepares the
-Prometheus multiprocess directory and starts the workers; every worker builds the app
+The parent process only supervises: it checks the model directory and the port, prepares
+the Prometheus multiprocess directory and starts the workers. Each worker listens on its
+own SO_REUSEPORT socket (the kernel balances connections across workers) and builds the app
 (``create_app``) from the environment and memory-maps the same model files, so the page
 cache holds the factors once for all workers. SIGTERM/SIGINT: workers stop accepting,
 finish in-flight requests (up to ``GRACEFUL_SECONDS``), close idle keep-alive connections

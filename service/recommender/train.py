@@ -108,5 +108,7 @@ def _metrics_table(results: dict[str, RankingMetrics]) -> str:
         lines.append(f"{name:<12}{m.recall:>10.4f}{m.ndcg:>10.4f}")
     pop, model = results["popularity"], results["model"]
     if pop.recall > 0:
-        lines.append(f"{'lift':<12}{model.recall / pop.recall:>9.2f}x{model.ndcg / pop.ndcg:>9.2f}x")
+        lines.append(
+            f"{'lift':<12}{model.recall / pop.recall:>9.2f}x{model.ndcg / pop.ndcg:>9.2f}x"
+        )
     return "\n".join(lines)

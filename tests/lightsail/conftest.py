@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:  # `pytest tests/lightsail` without a pythonpath s
 
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
-from tests.lightsail_double.fixture import lightsail_double  # noqa: E402, F401 - re-exported fixture
+from tests.lightsail_double.fixture import lightsail_double  # noqa: E402, F401 - after sys.path; re-exported fixture
 
 
 @pytest.fixture(scope="module")

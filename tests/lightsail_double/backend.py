@@ -12,16 +12,19 @@ import ipaddress
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import botocore.session
 
 from . import catalog
 
 ACCOUNT = "123456789012"
-OPERATION_TYPES = set(botocore.session.get_session().get_service_model("lightsail").shape_for("OperationType").enum)
-# Documentation ranges only (RFC 5737, and 2001:db8::/32 for IPv6): nothing the double invents is routable.
+OPERATION_TYPES = set(
+    botocore.session.get_session().get_service_model("lightsail").shape_for("OperationType").enum
+)
+# Documentation ranges only (RFC 5737; 2001:db8::/32 for IPv6): nothing invented is routable.
 DYNAMIC_NET = ipaddress.ip_network("203.0.113.0/24")
 STATIC_NET = ipaddress.ip_network("198.51.100.0/24")
 
@@ -31,7 +34,12 @@ class LightsailError(Exception):
 
     def __init__(self, error_type: str, message: str, code: str = "", status: int = 400) -> None:
         super().__init__(message)
-        self.error_type, self.message, self.code, self.status = error_type, message, code, status
+        self.error_type, self.message, self.code, self.status = (
+            error_type,
+            message,
+            code,
+            status,
+        )
 
 
 def not_found(kind: str, name: str) -> LightsailError:
@@ -43,7 +51,7 @@ def invalid(message: str) -> LightsailError:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _arn(region: str, kind: str) -> str:
@@ -79,7 +87,9 @@ class Backend:
     def _location(self, region: str, zone: str = "all") -> dict[str, str]:
         return {"availabilityZone": zone, "regionName": region}
 
-    def _operation(self, region: str, name: str, resource_type: str, op_type: str) -> dict[str, Any]:
+    def _operation(
+        self, region: str, name: str, resource_type: str, op_type: str
+    ) -> dict[str, Any]:
         now = _now()
         operation: dict[str, Any] = {
             "id": str(uuid.uuid4()),
@@ -97,10 +107,16 @@ class Backend:
             operation["operationType"] = op_type
         return operation
 
-    def _set_state(self, inst: dict[str, Any], transitional: str, final: str, final_code: int) -> None:
+    def _set_state(
+        self, inst: dict[str, Any], transitional: str, final: str, final_code: int
+    ) -> None:
         codes = {"pending": 0, "stopping": 64, "rebooting": 0}
         inst["state"] = {"code": codes.get(transitional, 0), "name": transitional}
-        self._transitions[inst["name"]] = (time.monotonic() + self.pending_seconds, final, final_code)
+        self._transitions[inst["name"]] = (
+            time.monotonic() + self.pending_seconds,
+            final,
+            final_code,
+        )
 
     def _instance(self, name: str) -> dict[str, Any]:
         inst = self.instances.get(name)
@@ -152,7 +168,10 @@ class Backend:
     def CreateInstances(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
         zone = p["availabilityZone"]
         self._check_region(region, zone)
-        blueprint = next((b for b in catalog.BLUEPRINTS if b["blueprintId"] == p["blueprintId"]), None)
+        blueprint = next(
+            (b for b in catalog.BLUEPRINTS if b["blueprintId"] == p["blueprintId"]),
+            None,
+        )
         if blueprint is None:
             raise invalid(f"The blueprint ID {p['blueprintId']} is not valid")
         bundle = next((b for b in catalog.BUNDLES if b["bundleId"] == p["bundleId"]), None)
@@ -165,6 +184,7 @@ class Backend:
                 raise invalid(f"Some names are already in use: {name}")
         operations = []
         for name in p["instanceNames"]:
+            seq = len(self.instances)
             inst: dict[str, Any] = {
                 "name": name,
                 "arn": _arn(region, "Instance"),
@@ -178,9 +198,9 @@ class Backend:
                 "bundleId": bundle["bundleId"],
                 "addOns": [],
                 "isStaticIp": False,
-                "privateIpAddress": f"172.26.{len(self.instances) // 250}.{len(self.instances) % 250 + 2}",
+                "privateIpAddress": f"172.26.{seq // 250}.{seq % 250 + 2}",
                 "publicIpAddress": self._ip(DYNAMIC_NET),
-                "ipv6Addresses": [f"2001:db8:{len(self.instances):x}::1"],
+                "ipv6Addresses": [f"2001:db8:{seq:x}::1"],
                 "ipAddressType": "dualstack",
                 "hardware": {
                     "cpuCount": bundle["cpuCount"],
@@ -190,13 +210,20 @@ class Backend:
                 "networking": {
                     "monthlyTransfer": {"gbPerMonthAllocated": bundle["transferPerMonthInGb"]},
                     # A new Lightsail instance opens 22 and 80 to the world.
-                    "ports": [self._port(22, 22, "tcp", ["0.0.0.0/0"], ["::/0"]),
-                              self._port(80, 80, "tcp", ["0.0.0.0/0"], ["::/0"])],
+                    "ports": [
+                        self._port(22, 22, "tcp", ["0.0.0.0/0"], ["::/0"]),
+                        self._port(80, 80, "tcp", ["0.0.0.0/0"], ["::/0"]),
+                    ],
                 },
                 "username": catalog.BLUEPRINT_USERS.get(blueprint["blueprintId"], "admin"),
                 "sshKeyName": p.get("keyPairName", "LightsailDefaultKeyPair"),
-                "metadataOptions": {"state": "applied", "httpTokens": "required", "httpEndpoint": "enabled",
-                                    "httpPutResponseHopLimit": 1, "httpProtocolIpv6": "disabled"},
+                "metadataOptions": {
+                    "state": "applied",
+                    "httpTokens": "required",
+                    "httpEndpoint": "enabled",
+                    "httpPutResponseHopLimit": 1,
+                    "httpProtocolIpv6": "disabled",
+                },
             }
             self.instances[name] = inst
             self._set_state(inst, "pending", "running", 16)
@@ -204,11 +231,22 @@ class Backend:
         return {"operations": operations}
 
     @staticmethod
-    def _port(first: int, last: int, protocol: str, cidrs: list[str], ipv6: list[str]) -> dict[str, Any]:
+    def _port(
+        first: int, last: int, protocol: str, cidrs: list[str], ipv6: list[str]
+    ) -> dict[str, Any]:
         common = {22: "ssh", 80: "http", 443: "https"}.get(first, "") if first == last else ""
-        return {"fromPort": first, "toPort": last, "protocol": protocol,
-                "accessFrom": _access_from(cidrs, ipv6), "accessType": "Public", "commonName": common,
-                "accessDirection": "inbound", "cidrs": cidrs, "ipv6Cidrs": ipv6, "cidrListAliases": []}
+        return {
+            "fromPort": first,
+            "toPort": last,
+            "protocol": protocol,
+            "accessFrom": _access_from(cidrs, ipv6),
+            "accessType": "Public",
+            "commonName": common,
+            "accessDirection": "inbound",
+            "cidrs": cidrs,
+            "ipv6Cidrs": ipv6,
+            "cidrListAliases": [],
+        }
 
     def GetInstance(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
         return {"instance": self._instance(p["instanceName"])}
@@ -233,25 +271,50 @@ class Backend:
         for info in p["portInfos"]:
             cidrs, ipv6 = info.get("cidrs", []), info.get("ipv6Cidrs", [])
             if not cidrs and not ipv6 and not info.get("cidrListAliases"):
-                raise invalid(f"Port {info['fromPort']}: at least one of cidrs or ipv6Cidrs is required")
+                raise invalid(
+                    f"Port {info['fromPort']}: at least one of cidrs or ipv6Cidrs is required"
+                )
             for cidr in cidrs:
                 _network(cidr, 4)
             for cidr in ipv6:
                 _network(cidr, 6)
             if not 0 <= info["fromPort"] <= info["toPort"] <= 65535:
                 raise invalid(f"Invalid port range {info['fromPort']}-{info['toPort']}")
-            ports.append(self._port(info["fromPort"], info["toPort"], info["protocol"], cidrs, ipv6))
+            ports.append(
+                self._port(info["fromPort"], info["toPort"], info["protocol"], cidrs, ipv6)
+            )
         inst["networking"]["ports"] = ports
-        return {"operation": self._operation(region, inst["name"], "Instance", "PutInstancePublicPorts")}
+        return {
+            "operation": self._operation(region, inst["name"], "Instance", "PutInstancePublicPorts")
+        }
 
     def GetInstancePortStates(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
         inst = self._instance(p["instanceName"])
-        keys = ("fromPort", "toPort", "protocol", "cidrs", "ipv6Cidrs", "cidrListAliases")
-        return {"portStates": [{**{k: port[k] for k in keys}, "state": "open"}
-                               for port in inst["networking"]["ports"]]}
+        keys = (
+            "fromPort",
+            "toPort",
+            "protocol",
+            "cidrs",
+            "ipv6Cidrs",
+            "cidrListAliases",
+        )
+        return {
+            "portStates": [
+                {**{k: port[k] for k in keys}, "state": "open"}
+                for port in inst["networking"]["ports"]
+            ]
+        }
 
-    def _change_state(self, region: str, p: dict[str, Any], allowed: str, transitional: str,
-                      final: str, code: int, op_type: str) -> dict[str, Any]:
+    def _change_state(
+        self,
+        region: str,
+        p: dict[str, Any],
+        allowed: str,
+        transitional: str,
+        final: str,
+        code: int,
+        op_type: str,
+    ) -> dict[str, Any]:
         inst = self._instance(p["instanceName"])
         if inst["state"]["name"] != allowed:
             raise invalid(f"You can't {op_type} an instance in state {inst['state']['name']}")
@@ -265,7 +328,9 @@ class Backend:
         return self._change_state(region, p, "running", "stopping", "stopped", 80, "StopInstance")
 
     def RebootInstance(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        return self._change_state(region, p, "running", "rebooting", "running", 16, "RebootInstance")
+        return self._change_state(
+            region, p, "running", "rebooting", "running", 16, "RebootInstance"
+        )
 
     # static IPs -------------------------------------------------------------
     def AllocateStaticIp(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -274,9 +339,14 @@ class Backend:
         if name in self.static_ips:
             raise invalid(f"The static IP name {name} is already in use")
         self.static_ips[name] = {
-            "name": name, "arn": _arn(region, "StaticIp"), "supportCode": f"{ACCOUNT}/{name}",
-            "createdAt": _now(), "location": self._location(region), "resourceType": "StaticIp",
-            "ipAddress": self._ip(STATIC_NET), "isAttached": False,
+            "name": name,
+            "arn": _arn(region, "StaticIp"),
+            "supportCode": f"{ACCOUNT}/{name}",
+            "createdAt": _now(),
+            "location": self._location(region),
+            "resourceType": "StaticIp",
+            "ipAddress": self._ip(STATIC_NET),
+            "isAttached": False,
         }
         return {"operations": [self._operation(region, name, "StaticIp", "AllocateStaticIp")]}
 
@@ -291,7 +361,11 @@ class Backend:
         self._detach(static_ip)
         self._used_ips.discard(static_ip["ipAddress"])
         del self.static_ips[static_ip["name"]]
-        return {"operations": [self._operation(region, static_ip["name"], "StaticIp", "ReleaseStaticIp")]}
+        return {
+            "operations": [
+                self._operation(region, static_ip["name"], "StaticIp", "ReleaseStaticIp")
+            ]
+        }
 
     def AttachStaticIp(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
         static_ip = self._static_ip(p["staticIpName"])
@@ -303,22 +377,32 @@ class Backend:
                 self._detach(other)
         static_ip.update(isAttached=True, attachedTo=inst["name"])
         inst.update(publicIpAddress=static_ip["ipAddress"], isStaticIp=True)
-        return {"operations": [self._operation(region, static_ip["name"], "StaticIp", "AttachStaticIp"),
-                               self._operation(region, inst["name"], "Instance", "AttachStaticIp")]}
+        return {
+            "operations": [
+                self._operation(region, static_ip["name"], "StaticIp", "AttachStaticIp"),
+                self._operation(region, inst["name"], "Instance", "AttachStaticIp"),
+            ]
+        }
 
     def DetachStaticIp(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
         static_ip = self._static_ip(p["staticIpName"])
         if not static_ip["isAttached"]:
             raise invalid(f"Static IP {static_ip['name']} is not attached")
         self._detach(static_ip)
-        return {"operations": [self._operation(region, static_ip["name"], "StaticIp", "DetachStaticIp")]}
+        return {
+            "operations": [self._operation(region, static_ip["name"], "StaticIp", "DetachStaticIp")]
+        }
 
     # key pairs --------------------------------------------------------------
     def ImportKeyPair(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
         self._check_region(region)
         name = p["keyPairName"]
         if name in self.key_pairs:
-            raise LightsailError("InvalidInputException", f"The key pair {name} already exists", "AlreadyExists")
+            raise LightsailError(
+                "InvalidInputException",
+                f"The key pair {name} already exists",
+                "AlreadyExists",
+            )
         fields = p["publicKeyBase64"].split()
         # The API documents publicKeyBase64 as "a base64-encoded public key of the ssh-rsa type".
         if len(fields) < 2 or fields[0] != "ssh-rsa":
@@ -327,11 +411,16 @@ class Backend:
             blob = base64.b64decode(fields[1], validate=True)
         except ValueError as exc:
             raise invalid("publicKeyBase64 is not valid base64") from exc
-        digest = hashlib.md5(blob).hexdigest()  # noqa: S324 - the key fingerprint format, not security
+        digest = hashlib.md5(blob).hexdigest()
         self.key_pairs[name] = {
-            "name": name, "arn": _arn(region, "KeyPair"), "supportCode": f"{ACCOUNT}/{name}",
-            "createdAt": _now(), "location": self._location(region), "resourceType": "KeyPair", "tags": [],
-            "fingerprint": ":".join(digest[i:i + 2] for i in range(0, 32, 2)),
+            "name": name,
+            "arn": _arn(region, "KeyPair"),
+            "supportCode": f"{ACCOUNT}/{name}",
+            "createdAt": _now(),
+            "location": self._location(region),
+            "resourceType": "KeyPair",
+            "tags": [],
+            "fingerprint": ":".join(digest[i : i + 2] for i in range(0, 32, 2)),
         }
         return {"operation": self._operation(region, name, "KeyPair", "ImportKeyPair")}
 

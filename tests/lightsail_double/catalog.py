@@ -27,7 +27,9 @@ def region_entries(include_zones: bool) -> list[dict[str, Any]]:
             "displayName": region,
             "name": region,
             "availabilityZones": (
-                [{"zoneName": zone, "state": "available"} for zone in zones(region)] if include_zones else []
+                [{"zoneName": zone, "state": "available"} for zone in zones(region)]
+                if include_zones
+                else []
             ),
             "relationalDatabaseAvailabilityZones": [],
         }
@@ -35,7 +37,9 @@ def region_entries(include_zones: bool) -> list[dict[str, Any]]:
     ]
 
 
-def _blueprint(blueprint_id: str, name: str, group: str, version: str, platform: str = "LINUX_UNIX") -> dict[str, Any]:
+def _blueprint(
+    blueprint_id: str, name: str, group: str, version: str, platform: str = "LINUX_UNIX"
+) -> dict[str, Any]:
     return {
         "blueprintId": blueprint_id,
         "name": name,
@@ -58,13 +62,21 @@ BLUEPRINTS: list[dict[str, Any]] = [
     _blueprint("debian_11", "Debian", "debian", "11.11"),
     _blueprint("ubuntu_24_04", "Ubuntu", "ubuntu_24", "24.04 LTS"),
     _blueprint("amazon_linux_2023", "Amazon Linux 2023", "amazon_linux_2023", "2023.6"),
-    _blueprint("windows_server_2022", "Windows Server 2022", "windows_2022", "2022", platform="WINDOWS"),
+    _blueprint(
+        "windows_server_2022",
+        "Windows Server 2022",
+        "windows_2022",
+        "2022",
+        platform="WINDOWS",
+    ),
 ]
 # Debian's default login user on Lightsail is "admin".
 BLUEPRINT_USERS = {"debian_12": "admin", "debian_11": "admin", "ubuntu_24_04": "ubuntu"}
 
 
-def _bundle(bundle_id: str, price: float, ram: float, disk: int, transfer: int, power: int) -> dict[str, Any]:
+def _bundle(
+    bundle_id: str, price: float, ram: float, disk: int, transfer: int, power: int
+) -> dict[str, Any]:
     return {
         "price": price,
         "cpuCount": 2,

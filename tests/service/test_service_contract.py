@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from recommender.app import App
 from recommender.model_store import load_model
 from svc_helpers import call
@@ -59,9 +60,10 @@ def test_live_scoring_matches_precomputed(model_dir: Path) -> None:
     assert pre.recommender.precomputed and not live.recommender.precomputed  # type: ignore[union-attr]
     for uid in (1, 2, 50, 199, 200, 12345):
         for k in (1, 10, 100):
-            assert call(pre, f"/recommend/{uid}", f"k={k}").text == call(
-                live, f"/recommend/{uid}", f"k={k}"
-            ).text
+            assert (
+                call(pre, f"/recommend/{uid}", f"k={k}").text
+                == call(live, f"/recommend/{uid}", f"k={k}").text
+            )
 
 
 @pytest.mark.parametrize("uid", [UNKNOWN, 999_999, 2**64 - 1, "007000"])
@@ -86,8 +88,21 @@ def test_k_bounds_accepted(app: App, query: str, count: int) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["k=0", "k=101", "k=-1", "k=abc", "k=", "k=1.5", "k=1e2", "k=9999999999999999999999",
-     "k=%EF%BC%95", "k=1&k=2", "k=+5", "k=%205", "k=\u0665"],
+    [
+        "k=0",
+        "k=101",
+        "k=-1",
+        "k=abc",
+        "k=",
+        "k=1.5",
+        "k=1e2",
+        "k=9999999999999999999999",
+        "k=%EF%BC%95",
+        "k=1&k=2",
+        "k=+5",
+        "k=%205",
+        "k=\u0665",
+    ],
 )
 def test_bad_k_is_400(app: App, query: str) -> None:
     r = call(app, f"/recommend/{KNOWN}", query)
@@ -99,13 +114,28 @@ def test_bad_k_is_400(app: App, query: str) -> None:
 @pytest.mark.parametrize(
     "segment",
     [
-        "abc", "-1", "+1", "1.0", "1e3", " 1", "1 ", "0x10", "",
+        "abc",
+        "-1",
+        "+1",
+        "1.0",
+        "1e3",
+        " 1",
+        "1 ",
+        "0x10",
+        "",
         "18446744073709551616",  # 2**64
         "99999999999999999999999999",
         "\u0661\u0662",  # Arabic-Indic digits (int() would accept them)
         "\uff11",  # fullwidth 1
         "\u00b2",  # superscript 2
-        "1\x00", "../healthz", "..", "1/", "1/2", "%31", "1;drop", "é",
+        "1\x00",
+        "../healthz",
+        "..",
+        "1/",
+        "1/2",
+        "%31",
+        "1;drop",
+        "é",
     ],
 )
 def test_malformed_user_id_is_400(app: App, segment: str) -> None:
@@ -191,7 +221,9 @@ def test_metrics(app: App) -> None:
     assert 'berth_http_requests_total{route="/recommend/{user_id}",status="200"} 2.0' in text
     assert 'berth_http_requests_total{route="/recommend/{user_id}",status="400"} 1.0' in text
     assert 'berth_http_requests_total{route="unmatched",status="404"} 1.0' in text
-    assert 'berth_http_request_duration_seconds_bucket{le="0.005",route="/recommend/{user_id}"' in text
+    assert (
+        'berth_http_request_duration_seconds_bucket{le="0.005",route="/recommend/{user_id}"' in text
+    )
     assert 'berth_recommendations_total{source="popularity"} 1.0' in text
     version = app.recommender.version  # type: ignore[union-attr]
     assert f'version="{version}"' in text and "berth_model_ready 1.0" in text

@@ -9,6 +9,8 @@ which is the safe outcome for a user berth did not fully create.
 
 from __future__ import annotations
 
+import contextlib
+
 DOCUMENTATION = r"""
 module: lightsail_host_iam_user_absent
 short_description: Delete an IAM user created by berth, with its access keys and inline policies
@@ -36,32 +38,40 @@ skipped_reason:
   returned: when a user was kept
 """
 
-try:
+with contextlib.suppress(ImportError):  # a missing botocore is reported by AnsibleAWSModule
     from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:  # reported by AnsibleAWSModule
-    pass
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
+    is_boto3_error_code,
+)
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 
 def main() -> None:
     module = AnsibleAWSModule(
-        argument_spec={"name": {"type": "str", "required": True}, "tags": {"type": "dict", "required": True}},
+        argument_spec={
+            "name": {"type": "str", "required": True},
+            "tags": {"type": "dict", "required": True},
+        },
         supports_check_mode=True,
     )
     name = module.params["name"]
     wanted = {k: str(v) for k, v in module.params["tags"].items()}
     iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
     try:
-        tags = {t["Key"]: t["Value"] for t in iam.list_user_tags(aws_retry=True, UserName=name)["Tags"]}
+        tags = {
+            t["Key"]: t["Value"] for t in iam.list_user_tags(aws_retry=True, UserName=name)["Tags"]
+        }
     except is_boto3_error_code("NoSuchEntity"):
         module.exit_json(changed=False)
     except (BotoCoreError, ClientError) as exc:  # pylint: disable=duplicate-except
         module.fail_json_aws(exc, msg=f"Could not read IAM user {name}")
     if not wanted.items() <= tags.items():
-        module.exit_json(changed=False, skipped_reason=f"IAM user {name} does not carry the tags {wanted}")
+        module.exit_json(
+            changed=False,
+            skipped_reason=f"IAM user {name} does not carry the tags {wanted}",
+        )
     if module.check_mode:
         module.exit_json(changed=True)
     try:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 DOCUMENTATION = r"""
 module: lightsail_host_info
 short_description: Find Lightsail instances by tags, with their static IPs
@@ -34,13 +36,10 @@ static_ips:
 
 from typing import Any
 
-try:
+with contextlib.suppress(ImportError):  # a missing botocore is reported by AnsibleAWSModule
     from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:  # reported by AnsibleAWSModule
-    pass
 
 from ansible.module_utils.lightsail_host import lightsail_client, tag_dict
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 
@@ -56,14 +55,23 @@ def _all(call: Any, key: str) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    module = AnsibleAWSModule(argument_spec={"tags": {"type": "dict", "required": True}}, supports_check_mode=True)
+    module = AnsibleAWSModule(
+        argument_spec={"tags": {"type": "dict", "required": True}},
+        supports_check_mode=True,
+    )
     wanted = {k: str(v) for k, v in module.params["tags"].items()}
     client = lightsail_client(module)
     try:
-        instances = [i["name"] for i in _all(client.get_instances, "instances")
-                     if wanted.items() <= tag_dict(i.get("tags")).items()]
-        static_ips = [s["name"] for s in _all(client.get_static_ips, "staticIps")
-                      if s.get("isAttached") and s.get("attachedTo") in instances]
+        instances = [
+            i["name"]
+            for i in _all(client.get_instances, "instances")
+            if wanted.items() <= tag_dict(i.get("tags")).items()
+        ]
+        static_ips = [
+            s["name"]
+            for s in _all(client.get_static_ips, "staticIps")
+            if s.get("isAttached") and s.get("attachedTo") in instances
+        ]
     except (BotoCoreError, ClientError) as exc:
         module.fail_json_aws(exc, msg="Could not list Lightsail instances")
     module.exit_json(changed=False, instances=sorted(instances), static_ips=sorted(static_ips))

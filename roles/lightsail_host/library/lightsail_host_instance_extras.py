@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 DOCUMENTATION = r"""
 module: lightsail_host_instance_extras
 short_description: Attach a static IP to a Lightsail instance and tag it
@@ -49,13 +51,15 @@ tags:
 
 from typing import Any
 
-try:
+with contextlib.suppress(ImportError):  # a missing botocore is reported by AnsibleAWSModule
     from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:  # reported by AnsibleAWSModule
-    pass
 
-from ansible.module_utils.lightsail_host import lightsail_client, tag_dict, tag_list
-
+from ansible.module_utils.lightsail_host import (
+    get_or_none,
+    lightsail_client,
+    tag_dict,
+    tag_list,
+)
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 
@@ -78,30 +82,55 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    name, static_ip_name, tags = module.params["name"], module.params["static_ip_name"], module.params["tags"]
+    name, static_ip_name, tags = (
+        module.params["name"],
+        module.params["static_ip_name"],
+        module.params["tags"],
+    )
     client = lightsail_client(module)
     changed = False
     try:
+        found = get_or_none(client.get_instance, instanceName=name)
+        if found is None and module.check_mode:  # would be created by an earlier task
+            module.exit_json(
+                changed=True,
+                instance={"name": name, "id": "", "public_ip": "", "region": module.region},
+            )
         instance = client.get_instance(aws_retry=True, instanceName=name)["instance"]
         if static_ip_name:
-            static_ip = client.get_static_ip(aws_retry=True, staticIpName=static_ip_name)["staticIp"]
+            found = get_or_none(client.get_static_ip, staticIpName=static_ip_name)
+            static_ip = found["staticIp"] if found else {}
             if not static_ip.get("isAttached") or static_ip.get("attachedTo") != name:
                 changed = True
                 if not module.check_mode:
-                    client.attach_static_ip(aws_retry=True, staticIpName=static_ip_name, instanceName=name)
+                    client.attach_static_ip(
+                        aws_retry=True, staticIpName=static_ip_name, instanceName=name
+                    )
         current = tag_dict(instance.get("tags"))
         missing = {k: v for k, v in tags.items() if current.get(k) != str(v)}
         if missing:
             changed = True
             if not module.check_mode:
-                client.tag_resource(aws_retry=True, resourceName=name, resourceArn=instance["arn"],
-                                    tags=tag_list(missing))
+                client.tag_resource(
+                    aws_retry=True,
+                    resourceName=name,
+                    resourceArn=instance["arn"],
+                    tags=tag_list(missing),
+                )
         if changed and not module.check_mode:
             instance = client.get_instance(aws_retry=True, instanceName=name)["instance"]
     except (BotoCoreError, ClientError) as exc:
-        module.fail_json_aws(exc, msg=f"Could not attach the static IP to / tag Lightsail instance {name}")
-    module.exit_json(changed=changed, instance=_summary(instance), is_static_ip=instance.get("isStaticIp", False),
-                     zone=instance["location"]["availabilityZone"], tags=tag_dict(instance.get("tags")))
+        module.fail_json_aws(
+            exc,
+            msg=f"Could not attach the static IP to / tag Lightsail instance {name}",
+        )
+    module.exit_json(
+        changed=changed,
+        instance=_summary(instance),
+        is_static_ip=instance.get("isStaticIp", False),
+        zone=instance["location"]["availabilityZone"],
+        tags=tag_dict(instance.get("tags")),
+    )
 
 
 if __name__ == "__main__":

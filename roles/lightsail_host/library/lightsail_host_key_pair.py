@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 DOCUMENTATION = r"""
 module: lightsail_host_key_pair
 short_description: Import, tag or delete a Lightsail SSH key pair
@@ -42,14 +44,16 @@ key_pair:
 
 from typing import Any
 
-try:
+with contextlib.suppress(ImportError):  # a missing botocore is reported by AnsibleAWSModule
     from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:  # reported by AnsibleAWSModule
-    pass
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible.module_utils.lightsail_host import get_or_none, lightsail_client, tag_dict, tag_list
-
+from ansible.module_utils.lightsail_host import (
+    get_or_none,
+    lightsail_client,
+    tag_dict,
+    tag_list,
+)
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 
@@ -64,7 +68,11 @@ def main() -> None:
             "name": {"type": "str", "required": True},
             "public_key": {"type": "str"},
             "tags": {"type": "dict", "default": {}},
-            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+            "state": {
+                "type": "str",
+                "choices": ["present", "absent"],
+                "default": "present",
+            },
         },
         required_if=[("state", "present", ("public_key",))],
         supports_check_mode=True,
@@ -83,19 +91,30 @@ def main() -> None:
             changed = True
             if module.check_mode:
                 module.exit_json(changed=True, key_pair={})
-            client.import_key_pair(aws_retry=True, keyPairName=name, publicKeyBase64=module.params["public_key"])
+            client.import_key_pair(
+                aws_retry=True,
+                keyPairName=name,
+                publicKeyBase64=module.params["public_key"],
+            )
             key_pair = _get(client, name) or {}
         current = tag_dict(key_pair.get("tags"))
         missing = {k: v for k, v in tags.items() if current.get(k) != str(v)}
         if missing:
             changed = True
             if not module.check_mode:
-                client.tag_resource(aws_retry=True, resourceName=name, resourceArn=key_pair["arn"],
-                                    tags=tag_list(missing))
+                client.tag_resource(
+                    aws_retry=True,
+                    resourceName=name,
+                    resourceArn=key_pair["arn"],
+                    tags=tag_list(missing),
+                )
                 key_pair = _get(client, name) or {}
     except (BotoCoreError, ClientError) as exc:
         module.fail_json_aws(exc, msg=f"Could not manage Lightsail key pair {name}")
-    module.exit_json(changed=changed, key_pair=camel_dict_to_snake_dict(key_pair, ignore_list=["tags"]))
+    module.exit_json(
+        changed=changed,
+        key_pair=camel_dict_to_snake_dict(key_pair, ignore_list=["tags"]),
+    )
 
 
 if __name__ == "__main__":

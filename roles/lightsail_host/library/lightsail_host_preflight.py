@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 DOCUMENTATION = r"""
 module: lightsail_host_preflight
 short_description: Check Lightsail credentials, region, zone, blueprint and bundle
@@ -45,14 +47,11 @@ bundle:
 
 from typing import Any
 
-try:
+with contextlib.suppress(ImportError):  # a missing botocore is reported by AnsibleAWSModule
     from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:  # reported by AnsibleAWSModule
-    pass
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible.module_utils.lightsail_host import fail_on_credentials, lightsail_client
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 
@@ -81,12 +80,18 @@ def main() -> None:
 
     found = _find(regions, "name", region)
     if found is None:
-        module.fail_json(msg=f"Region '{region}' has no Lightsail: set berth_aws_region to one of "
-                             f"{', '.join(sorted(r['name'] for r in regions))}.")
-    zones = [z["zoneName"] for z in found.get("availabilityZones", []) if z.get("state") == "available"]
+        module.fail_json(
+            msg=f"Region '{region}' has no Lightsail: set berth_aws_region to one of "
+            f"{', '.join(sorted(r['name'] for r in regions))}."
+        )
+    zones = [
+        z["zoneName"] for z in found.get("availabilityZones", []) if z.get("state") == "available"
+    ]
     if zone not in zones:
-        module.fail_json(msg=f"Availability zone '{zone}' is not available in {region}: "
-                             f"set lightsail_host_availability_zone to one of {', '.join(zones)}.")
+        module.fail_json(
+            msg=f"Availability zone '{zone}' is not available in {region}: "
+            f"set lightsail_host_availability_zone to one of {', '.join(zones)}."
+        )
 
     try:
         client = lightsail_client(module)
@@ -96,19 +101,41 @@ def main() -> None:
         module.fail_json_aws(exc, msg="Could not list Lightsail blueprints and bundles")
 
     blueprint = _find(blueprints, "blueprintId", blueprint_id)
-    if blueprint is None or not blueprint.get("isActive") or blueprint.get("platform") != "LINUX_UNIX":
-        linux = sorted(b["blueprintId"] for b in blueprints if b.get("isActive") and b.get("platform") == "LINUX_UNIX")
-        module.fail_json(msg=f"Blueprint '{blueprint_id}' is not an active Linux blueprint in {region}: "
-                             f"set lightsail_host_blueprint_id to one of {', '.join(linux)}.")
+    if (
+        blueprint is None
+        or not blueprint.get("isActive")
+        or blueprint.get("platform") != "LINUX_UNIX"
+    ):
+        linux = sorted(
+            b["blueprintId"]
+            for b in blueprints
+            if b.get("isActive") and b.get("platform") == "LINUX_UNIX"
+        )
+        module.fail_json(
+            msg=f"Blueprint '{blueprint_id}' is not an active Linux blueprint in {region}: "
+            f"set lightsail_host_blueprint_id to one of {', '.join(linux)}."
+        )
     bundle = _find(bundles, "bundleId", bundle_id)
-    if bundle is None or not bundle.get("isActive") or "LINUX_UNIX" not in bundle.get("supportedPlatforms", []):
-        linux = sorted(b["bundleId"] for b in bundles
-                       if b.get("isActive") and "LINUX_UNIX" in b.get("supportedPlatforms", []))
-        module.fail_json(msg=f"Bundle '{bundle_id}' is not an active Linux bundle in {region}: "
-                             f"set lightsail_host_bundle_id to one of {', '.join(linux)}.")
+    if (
+        bundle is None
+        or not bundle.get("isActive")
+        or "LINUX_UNIX" not in bundle.get("supportedPlatforms", [])
+    ):
+        linux = sorted(
+            b["bundleId"]
+            for b in bundles
+            if b.get("isActive") and "LINUX_UNIX" in b.get("supportedPlatforms", [])
+        )
+        module.fail_json(
+            msg=f"Bundle '{bundle_id}' is not an active Linux bundle in {region}: "
+            f"set lightsail_host_bundle_id to one of {', '.join(linux)}."
+        )
 
-    module.exit_json(changed=False, blueprint=camel_dict_to_snake_dict(blueprint),
-                     bundle=camel_dict_to_snake_dict(bundle))
+    module.exit_json(
+        changed=False,
+        blueprint=camel_dict_to_snake_dict(blueprint),
+        bundle=camel_dict_to_snake_dict(bundle),
+    )
 
 
 if __name__ == "__main__":

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-try:
+with contextlib.suppress(ImportError):  # a missing botocore is reported by AnsibleAWSModule
     from botocore.exceptions import ClientError, NoCredentialsError
-except ImportError:  # reported by AnsibleAWSModule
-    pass
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
+    is_boto3_error_code,
+)
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-CREDENTIAL_ERRORS = ("UnrecognizedClientException", "InvalidClientTokenId", "AccessDeniedException",
-                     "MissingAuthenticationTokenException", "SignatureDoesNotMatch")
+CREDENTIAL_ERRORS = (
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "AccessDeniedException",
+    "MissingAuthenticationTokenException",
+    "SignatureDoesNotMatch",
+)
 
 
 def lightsail_client(module: AnsibleAWSModule, region: str | None = None) -> Any:
@@ -42,7 +48,10 @@ def get_or_none(call: Any, **params: Any) -> dict[str, Any] | None:
 def fail_on_credentials(module: AnsibleAWSModule, exc: Exception) -> None:
     """Fail with one line when `exc` means the credentials are missing or rejected."""
     if isinstance(exc, NoCredentialsError) or (
-        isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in CREDENTIAL_ERRORS
+        isinstance(exc, ClientError)
+        and exc.response.get("Error", {}).get("Code") in CREDENTIAL_ERRORS
     ):
-        module.fail_json(msg=f"No usable AWS credentials for Lightsail: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
-                             f"AWS_SECRET_ACCESS_KEY ({exc}).")
+        module.fail_json(
+            msg=f"No usable AWS credentials for Lightsail: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+            f"AWS_SECRET_ACCESS_KEY ({exc})."
+        )
