@@ -29,7 +29,7 @@ pytest: venv ## Python test suites (service, EC2 and Lightsail provisioning, lab
 molecule: lab ## Every Molecule scenario, one after another
 	. lab/env.sh && for s in default; do $(VENV)/bin/molecule test -s $$s || exit 1; done
 
-test: lint pytest molecule ## Everything CI runs
+test: lint lab pytest molecule ## Everything CI runs
 
 # --- inference service (service/) --------------------------------------------------------
 .PHONY: serve bench service-test

@@ -50,14 +50,13 @@ expires_at:
 """
 
 import base64
+import contextlib
 from urllib.parse import urlparse
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-try:
+with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing botocore
     import botocore
-except ImportError:  # handled by AnsibleAWSModule
-    pass
 
 
 def main() -> None:

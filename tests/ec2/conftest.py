@@ -142,6 +142,7 @@ def playbook(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Callabl
         env.update(
             ANSIBLE_ROLES_PATH=str(REPO / "roles"),
             ANSIBLE_NOCOLOR="1",
+            ANSIBLE_PIPELINING="true",
             ANSIBLE_DEPRECATION_WARNINGS="false",
             ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
             ANSIBLE_CALLBACK_RESULT_FORMAT="json",

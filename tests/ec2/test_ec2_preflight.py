@@ -1,6 +1,6 @@
 """Each bad input stops in preflight with one line saying what to set, and nothing is created.
 
-The runs are independent (own deployment names, read-only until they fail), so they run concurrently.
+The runs are independent (own deployment names, read-only until they fail): they run concurrently.
 A fresh deployment in check mode must not fail either.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from conftest import inventory_of
 
 CASES = {

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, VENV_BIN, aws_env, inventory_of, project_tags, tags_of
 
 NAME = "t1"
@@ -83,12 +84,20 @@ def test_fact_for_the_configuration_play(runs, aws) -> None:
     assert [h["name"] for h in fact] == ["t1-1", "t1-2"]
     for host in fact:
         assert set(host) == {
-            "name", "id", "public_ip", "private_ip", "instance_type", "region", "ssh_user",
+            "name",
+            "id",
+            "public_ip",
+            "private_ip",
+            "instance_type",
+            "region",
+            "ssh_user",
             "ssh_private_key_file",
         }
         assert host["public_ip"] == eips[host["id"]]
         assert (host["instance_type"], host["region"], host["ssh_user"]) == (
-            "t3.small", "us-east-1", "admin",
+            "t3.small",
+            "us-east-1",
+            "admin",
         )
         key = Path(host["ssh_private_key_file"])
         assert key.stat().st_mode & 0o777 == 0o600
@@ -103,7 +112,8 @@ def test_instances_are_hardened(runs, aws) -> None:
         assert i["ImageId"] == "ami-0deb1200000000002", "newest Debian 12 amd64 from Debian's owner"
         assert i["MetadataOptions"]["HttpTokens"] == "required"
         assert i["MetadataOptions"]["HttpPutResponseHopLimit"] == 1
-        assert i["IamInstanceProfile"]["Arn"].endswith("instance-profile/berth/us-east-1/t1-us-east-1")
+        profile = i["IamInstanceProfile"]["Arn"]
+        assert profile.endswith("instance-profile/berth/us-east-1/t1-us-east-1")
         assert i["KeyName"] == NAME
         assert [g["GroupName"] for g in i["SecurityGroups"]] == [NAME]
         (bdm,) = i["BlockDeviceMappings"]
@@ -133,8 +143,9 @@ def test_instance_role_is_least_privilege(runs, aws) -> None:
     iam = aws("iam")
     role = "t1-us-east-1"
     trust = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    ec2_may_assume = {"Service": "ec2.amazonaws.com"}
     assert trust["Statement"] == [
-        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        {"Effect": "Allow", "Principal": ec2_may_assume, "Action": "sts:AssumeRole"}
     ]
     assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
     assert iam.list_role_policies(RoleName=role)["PolicyNames"] == ["ecr-pull"]
@@ -144,7 +155,13 @@ def test_instance_role_is_least_privilege(runs, aws) -> None:
     assert grants == {
         ('"ecr:GetAuthorizationToken"', "*"),
         (
-            '["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]',
+            json.dumps(
+                [
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                ]
+            ),
             REPO_ARN,
         ),
     }
@@ -154,11 +171,22 @@ def test_instance_role_is_least_privilege(runs, aws) -> None:
 
 def test_every_resource_carries_the_tags(runs, aws) -> None:
     every = inventory_of(aws)
-    counts = {"instances": 2, "volumes": 2, "security_groups": 1, "key_pairs": 1, "addresses": 2,
-              "roles": 1, "instance_profiles": 1}
+    counts = {
+        "instances": 2,
+        "volumes": 2,
+        "security_groups": 1,
+        "key_pairs": 1,
+        "addresses": 2,
+        "roles": 1,
+        "instance_profiles": 1,
+    }
     for kind, n in counts.items():
-        mine = [r for r in every[kind] if tags_of(r).get("berth:deployment") == NAME
-                and tags_of(r).get("managed-by") == "berth"]
+        mine = [
+            r
+            for r in every[kind]
+            if tags_of(r).get("berth:deployment") == NAME
+            and tags_of(r).get("managed-by") == "berth"
+        ]
         assert len(mine) == n, kind
         for r in mine:
             assert EXPECTED_TAGS.items() <= tags_of(r).items(), (kind, tags_of(r))
@@ -169,7 +197,11 @@ def test_every_resource_carries_the_tags(runs, aws) -> None:
 def test_dynamic_inventory(runs, moto_url) -> None:
     out = subprocess.run(
         [str(VENV_BIN / "ansible-inventory"), "-i", "inventory/aws_ec2.yml", "--list"],
-        cwd=REPO, env=aws_env(moto_url), capture_output=True, text=True, check=True,
+        cwd=REPO,
+        env=aws_env(moto_url),
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     inv = json.loads(out)
     hosts = sorted(inv["inference"]["hosts"])
@@ -187,7 +219,7 @@ def unwrap(value):
     return value["__ansible_unsafe"] if isinstance(value, dict) else value
 
 
-def test_teardown_removes_everything_tagged_and_nothing_else(playbook, aws, bystanders, runs) -> None:
+def test_teardown_removes_all_tagged_and_nothing_else(playbook, aws, bystanders, runs) -> None:
     first = playbook("ec2_destroy.yml", NAME)
     assert first.rc == 0, first.out[-3000:]
     assert first.changed > 0

@@ -17,8 +17,15 @@ def test_teardown_after_half_provision(playbook, aws, tmp_path) -> None:
     half = playbook("ec2_provision.yml", NAME, extra, args=("--skip-tags", "ec2_host_instances"))
     assert half.rc == 0, half.out[-3000:]
     made = {kind: len(items) for kind, items in inventory_of(aws, NAME).items()}
-    assert made == {"instances": 0, "volumes": 0, "security_groups": 1, "key_pairs": 1,
-                    "addresses": 0, "roles": 1, "instance_profiles": 1}
+    assert made == {
+        "instances": 0,
+        "volumes": 0,
+        "security_groups": 1,
+        "key_pairs": 1,
+        "addresses": 0,
+        "roles": 1,
+        "instance_profiles": 1,
+    }
     (pair,) = inventory_of(aws, NAME)["key_pairs"]
     assert pair["KeyType"] == "ed25519"
 

@@ -28,10 +28,10 @@ offered:
   elements: str
 """
 
-try:
+import contextlib
+
+with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing botocore
     from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing botocore
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -47,7 +47,9 @@ def main() -> None:
             LocationType="region",
             Filters=[{"Name": "instance-type", "Values": module.params["instance_types"]}],
         )
-        offered = sorted({o["InstanceType"] for page in pages for o in page["InstanceTypeOfferings"]})
+        offered = sorted(
+            {o["InstanceType"] for page in pages for o in page["InstanceTypeOfferings"]}
+        )
     except (BotoCoreError, ClientError) as e:
         module.fail_json_aws(e, msg="Unable to describe instance type offerings")
     module.exit_json(changed=False, offered=offered)
