@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv lab demo destroy test lint pytest molecule clean
+.PHONY: venv lab demo destroy test lint pytest molecule
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt service/requirements.txt
@@ -26,8 +26,17 @@ lint: venv ## ruff, yamllint, ansible-lint --profile production
 pytest: venv ## Python test suites (service, EC2 and Lightsail provisioning, lab)
 	$(VENV)/bin/pytest -q tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
-molecule: lab ## Every Molecule scenario, one after another
-	. lab/env.sh && for s in default; do $(VENV)/bin/molecule test -s $$s || exit 1; done
+molecule: lab ## Every Molecule scenario, one after another (never two at once)
+	. lab/env.sh && for s in default ec2; do $(VENV)/bin/molecule test -s $$s || exit 1; done
+
+demo: ## The main job on the offline lab: playbooks/ec2.yml against moto and a lab host, then what to try
+	bash lab/setup.sh
+	. lab/env.sh && $(VENV)/bin/molecule converge -s ec2
+	@echo; echo "Try:"; cat .berth/summary.txt
+
+destroy: venv ## Remove everything the demo made (AWS side through ec2_destroy.yml, then the lab)
+	. lab/env.sh && $(VENV)/bin/molecule cleanup -s ec2 && $(VENV)/bin/molecule destroy -s ec2
+	. lab/env.sh && $(VENV)/bin/ansible-playbook lab/down.yml
 
 test: lint lab pytest molecule ## Everything CI runs
 
