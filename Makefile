@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv lab demo destroy test lint pytest molecule
+.PHONY: venv lab demo destroy test lint pytest molecule audit
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt service/requirements.txt
@@ -39,6 +39,10 @@ destroy: venv ## Remove everything the demo made (AWS side through ec2_destroy.y
 	. lab/env.sh && $(VENV)/bin/ansible-playbook lab/down.yml
 
 test: lint lab pytest molecule ## Everything CI runs
+
+AUDIT_HOST ?= berth-bookworm
+audit: venv ## Audit a running lab host (AUDIT_HOST=container): lynis index, gixy, daemon.json, sshd, firewall
+	bash lab/audit.sh $(AUDIT_HOST)
 
 # --- inference service (service/) --------------------------------------------------------
 .PHONY: serve bench service-test

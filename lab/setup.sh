@@ -13,3 +13,9 @@ bash lab/images.sh bookworm trixie
 export ANSIBLE_CONFIG="$root/ansible.cfg"
 .venv/bin/ansible-playbook lab/up.yml
 .venv/bin/ansible-playbook playbooks/image.yml -e @lab/vars.yml -e image_state_file="$root/lab/state/image.yml"
+# The Lightsail API test double (in memory, 127.0.0.1 only), started once and left running.
+if ! curl -s -o /dev/null --max-time 2 http://127.0.0.1:5001/; then
+  setsid nohup .venv/bin/python -m tests.lightsail_double --port 5001 >lab/state/lightsail-double.log 2>&1 &
+  echo $! >lab/state/lightsail-double.pid
+  for _ in $(seq 1 30); do curl -s -o /dev/null --max-time 1 http://127.0.0.1:5001/ && break; sleep 0.5; done
+fi

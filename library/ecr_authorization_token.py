@@ -9,10 +9,16 @@ short_description: Get a Docker login for an Amazon ECR registry
 description:
   - Calls ECR GetAuthorizationToken and returns the registry address with the user name and
     password that C(docker login) takes. The password is a secret; it is never logged.
+  - With O(public=true), calls ECR Public GetAuthorizationToken instead (a login for
+    C(public.ecr.aws); ECR Public's API lives in us-east-1 only, whatever O(region) says).
   - Read-only; supports check mode.
 options:
+  public:
+    description: Get a login for ECR Public (C(public.ecr.aws)) instead of a private registry.
+    type: bool
+    default: false
   registry_ids:
-    description: AWS account ids whose registry to log in to; default the caller's own.
+    description: AWS account ids whose private registry to log in to; default the caller's own. Not used with O(public=true).
     type: list
     elements: str
     default: []
@@ -59,21 +65,35 @@ with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing bot
     import botocore
 
 
+PUBLIC_REGISTRY = "public.ecr.aws"
+
+
 def main() -> None:
     module = AnsibleAWSModule(
-        argument_spec={"registry_ids": {"type": "list", "elements": "str", "default": []}},
+        argument_spec={
+            "registry_ids": {"type": "list", "elements": "str", "default": []},
+            "public": {"type": "bool", "default": False},
+        },
         supports_check_mode=True,
     )
-    client = module.client("ecr")
-    kwargs = {"registryIds": module.params["registry_ids"]} if module.params["registry_ids"] else {}
     try:
-        data = client.get_authorization_token(**kwargs)["authorizationData"][0]
+        if module.params["public"]:
+            client = module.client("ecr-public", region="us-east-1")
+            data = client.get_authorization_token()["authorizationData"]
+            registry = PUBLIC_REGISTRY
+        else:
+            client = module.client("ecr")
+            ids = module.params["registry_ids"]
+            data = client.get_authorization_token(**({"registryIds": ids} if ids else {}))
+            data = data["authorizationData"][0]
+            registry = urlparse(data["proxyEndpoint"]).netloc or data["proxyEndpoint"]
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
-        module.fail_json_aws(err, msg="Could not get an ECR authorization token")
+        public = "ECR Public " if module.params["public"] else "ECR "
+        module.fail_json_aws(err, msg=f"Could not get an {public}authorization token")
     username, password = base64.b64decode(data["authorizationToken"]).decode().split(":", 1)
     module.exit_json(
         changed=False,
-        registry=urlparse(data["proxyEndpoint"]).netloc or data["proxyEndpoint"],
+        registry=registry,
         username=username,
         password=password,
         expires_at=str(data.get("expiresAt", "")),
