@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import inventory_of
+from tests.ec2.conftest import inventory_of
 
 CASES = {
     "no-credentials": ({}, False, "No usable AWS credentials: set AWS_PROFILE"),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, VENV_BIN, aws_env, inventory_of, project_tags, tags_of
+from tests.ec2.conftest import REPO, VENV_BIN, aws_env, inventory_of, project_tags, tags_of
 
 NAME = "t1"
 REPO_ARN = "arn:aws:ecr:us-east-1:123456789012:repository/berth/recommender"

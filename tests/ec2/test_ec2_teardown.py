@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
-from conftest import inventory_of
+from tests.ec2.conftest import inventory_of
 
 NAME = "half"
 

@@ -18,7 +18,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import (
+from tests.image.conftest import (
     CA,
     REGISTRY,
     REPO,

@@ -9,7 +9,7 @@ import pytest
 
 from recommender.app import App
 from recommender.model_store import load_model
-from svc_helpers import call
+from tests.service.svc_helpers import call
 
 KNOWN = 1  # synthetic user ids are 1..n_users
 UNKNOWN = 0

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from conftest import SERVICE_DIR
+from tests.service.conftest import SERVICE_DIR
 
 BASE = os.environ.get("BERTH_BASE_IMAGE", "berth-lab/python-base:bookworm")
 TAG = "berth/recommender:pytest"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SERVICE_DIR
-from svc_helpers import free_port
+from tests.service.conftest import SERVICE_DIR
+from tests.service.svc_helpers import free_port
 
 
 def _get(url: str, timeout: float = 5.0) -> tuple[int, dict[str, str], str]:
