@@ -8,6 +8,14 @@ cd "$root"
 if [ "$(id -u)" = 0 ]; then bash lab/install-system.sh; fi
 docker info >/dev/null 2>&1 || { echo "lab: the Docker engine is not running (run lab/install-system.sh as root)" >&2; exit 1; }
 make -s venv
+# One lab per machine: its state (CA, keys, the image digest) lives outside any checkout, and
+# lab/state links to it, so that several checkouts share the same running lab.
+state=${BERTH_LAB_STATE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/berth-lab}
+mkdir -p "$state" && chmod 0700 "$state"
+if [ ! -L lab/state ]; then
+  if [ -d lab/state ]; then cp -a lab/state/. "$state"/ && rm -rf lab/state; fi
+  ln -s "$state" lab/state
+fi
 bash lab/images.sh bookworm trixie
 . lab/env.sh
 export ANSIBLE_CONFIG="$root/ansible.cfg"
