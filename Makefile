@@ -27,7 +27,7 @@ pytest: venv ## Python test suites (service, EC2 and Lightsail provisioning, lab
 	$(VENV)/bin/pytest -q tests; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 molecule: lab ## Every Molecule scenario, one after another (never two at once)
-	. lab/env.sh && for s in default ec2 lightsail; do $(VENV)/bin/molecule test -s $$s || exit 1; done
+	. lab/env.sh && for s in default ec2 lightsail deploy; do $(VENV)/bin/molecule test -s $$s || exit 1; done
 
 demo: ## The main job on the offline lab: playbooks/ec2.yml against moto and a lab host, then what to try
 	bash lab/setup.sh
