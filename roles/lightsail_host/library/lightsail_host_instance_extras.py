@@ -55,10 +55,10 @@ with contextlib.suppress(ImportError):  # a missing botocore is reported by Ansi
     from botocore.exceptions import BotoCoreError, ClientError
 
 from ansible.module_utils.lightsail_host import (
+    add_missing_tags,
     get_or_none,
     lightsail_client,
     tag_dict,
-    tag_list,
 )
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -106,17 +106,8 @@ def main() -> None:
                     client.attach_static_ip(
                         aws_retry=True, staticIpName=static_ip_name, instanceName=name
                     )
-        current = tag_dict(instance.get("tags"))
-        missing = {k: v for k, v in tags.items() if current.get(k) != str(v)}
-        if missing:
+        if add_missing_tags(module, client, instance, tags):
             changed = True
-            if not module.check_mode:
-                client.tag_resource(
-                    aws_retry=True,
-                    resourceName=name,
-                    resourceArn=instance["arn"],
-                    tags=tag_list(missing),
-                )
         if changed and not module.check_mode:
             instance = client.get_instance(aws_retry=True, instanceName=name)["instance"]
     except (BotoCoreError, ClientError) as exc:

@@ -49,10 +49,9 @@ with contextlib.suppress(ImportError):  # a missing botocore is reported by Ansi
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible.module_utils.lightsail_host import (
+    add_missing_tags,
     get_or_none,
     lightsail_client,
-    tag_dict,
-    tag_list,
 )
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -97,17 +96,9 @@ def main() -> None:
                 publicKeyBase64=module.params["public_key"],
             )
             key_pair = _get(client, name) or {}
-        current = tag_dict(key_pair.get("tags"))
-        missing = {k: v for k, v in tags.items() if current.get(k) != str(v)}
-        if missing:
+        if add_missing_tags(module, client, key_pair, tags):
             changed = True
             if not module.check_mode:
-                client.tag_resource(
-                    aws_retry=True,
-                    resourceName=name,
-                    resourceArn=key_pair["arn"],
-                    tags=tag_list(missing),
-                )
                 key_pair = _get(client, name) or {}
     except (BotoCoreError, ClientError) as exc:
         module.fail_json_aws(exc, msg=f"Could not manage Lightsail key pair {name}")

@@ -37,6 +37,25 @@ def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"key": key, "value": str(value)} for key, value in sorted(tags.items())]
 
 
+def add_missing_tags(
+    module: AnsibleAWSModule,
+    client: Any,
+    resource: dict[str, Any],
+    wanted: dict[str, str],
+) -> bool:
+    """Tag a Lightsail resource with the wanted tags it lacks; True when it would change."""
+    current = tag_dict(resource.get("tags"))
+    missing = {k: v for k, v in wanted.items() if current.get(k) != str(v)}
+    if missing and not module.check_mode:
+        client.tag_resource(
+            aws_retry=True,
+            resourceName=resource["name"],
+            resourceArn=resource["arn"],
+            tags=tag_list(missing),
+        )
+    return bool(missing)
+
+
 def get_or_none(call: Any, **params: Any) -> dict[str, Any] | None:
     """Call a Lightsail Get* operation; None when the resource does not exist."""
     try:
